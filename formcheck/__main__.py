@@ -1,0 +1,5 @@
+import sys
+
+from formcheck.cli import main
+
+sys.exit(main())

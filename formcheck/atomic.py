@@ -1,0 +1,55 @@
+"""Write outputs so that a failure or a kill leaves either the whole file or nothing.
+
+``atomic_path(dest)`` yields a temporary path beside ``dest``; on success it is renamed onto
+``dest``, on any error it is removed. ``staged_outputs(paths)`` does the same for several
+files that belong together: all of them appear, or none.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def atomic_path(dest: str | os.PathLike) -> Iterator[Path]:
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part" + dest.suffix)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, dest)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def staged_outputs(dests: Sequence[str | os.PathLike | None]) -> Iterator[list[Path | None]]:
+    """Temporary paths for several outputs; all are moved into place only if the block succeeds."""
+    stack = contextlib.ExitStack()
+    with stack:
+        tmps: list[Path | None] = []
+        for d in dests:
+            tmps.append(None if d is None else stack.enter_context(_deferred(Path(d))))
+        yield tmps
+        for d, t in zip(dests, tmps):
+            if d is not None and t is not None and t.exists():
+                os.replace(t, d)
+
+
+@contextlib.contextmanager
+def _deferred(dest: Path) -> Iterator[Path]:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part" + dest.suffix)
+    os.close(fd)
+    os.unlink(tmp)  # the writer creates it; a missing temp means "not written"
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+    finally:
+        tmp_path.unlink(missing_ok=True)

@@ -1,0 +1,1 @@
+"""Sub-commands of the ``formcheck`` CLI; each module has ``register(subparsers)``."""
