@@ -23,6 +23,7 @@ def atomic_path(dest: str | os.PathLike) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        _umask_permissions(tmp_path)
         os.replace(tmp_path, dest)
     finally:
         tmp_path.unlink(missing_ok=True)
@@ -39,6 +40,7 @@ def staged_outputs(dests: Sequence[str | os.PathLike | None]) -> Iterator[list[P
         yield tmps
         for d, t in zip(dests, tmps):
             if d is not None and t is not None and t.exists():
+                _umask_permissions(t)
                 os.replace(t, d)
 
 
@@ -53,3 +55,11 @@ def _deferred(dest: Path) -> Iterator[Path]:
         yield tmp_path
     finally:
         tmp_path.unlink(missing_ok=True)
+
+
+def _umask_permissions(path: Path) -> None:
+    """Give a finished temp file the permissions a plain ``open()`` would (mkstemp makes it 0600)."""
+    if path.is_file():
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(path, 0o666 & ~mask)
