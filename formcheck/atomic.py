@@ -63,3 +63,26 @@ def _umask_permissions(path: Path) -> None:
         mask = os.umask(0)
         os.umask(mask)
         os.chmod(path, 0o666 & ~mask)
+
+
+def swap_in_dir(src: str | os.PathLike, dest: str | os.PathLike) -> Path:
+    """Move the finished folder ``src`` onto ``dest``, replacing an existing ``dest`` only now."""
+    import shutil
+
+    src, dest = Path(src), Path(dest)
+    old: Path | None = None
+    if dest.exists():
+        if not dest.is_dir():
+            raise IsADirectoryError(f"{dest} exists and is not a folder")
+        old = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".old"))
+        os.replace(dest, old / dest.name)
+    try:
+        os.replace(src, dest)
+    except BaseException:
+        if old is not None:
+            os.replace(old / dest.name, dest)
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    return dest

@@ -42,7 +42,7 @@ def fake_pose(monkeypatch, synthetic, tmp_path):
 def test_analyze_writes_report_and_csv(fake_pose, tmp_path, capsys):
     clip, calls = fake_pose
     out = tmp_path / "out"
-    assert main(["analyze", str(clip), "--drill", "a-skip", "--out", str(out), "--no-cache"]) == 0
+    assert main(["analyze", str(clip), "--no-visuals", "--drill", "a-skip", "--out", str(out), "--no-cache"]) == 0
     assert calls == [{"path": str(clip), "model": "full", "use_cache": False}]
     assert sorted(p.name for p in out.iterdir()) == ["metrics.csv", "report.json"]
     report = json.loads((out / "report.json").read_text())
@@ -62,14 +62,14 @@ def test_default_out_folder_is_named_after_the_clip(fake_pose, tmp_path, monkeyp
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
-    assert main(["analyze", str(clip), "--drill", "a-skip"]) == 0
+    assert main(["analyze", str(clip), "--no-visuals", "--drill", "a-skip"]) == 0
     assert [p.name for p in work.iterdir()] == ["clip_formcheck"]
     assert (work / "clip_formcheck" / "report.json").is_file()
 
 
 def test_json_to_stdout_keeps_stdout_clean(fake_pose, tmp_path, capsys):
     clip, _ = fake_pose
-    assert main(["analyze", str(clip), "--drill", "a-skip", "--out", str(tmp_path / "o"), "--json", "-"]) == 0
+    assert main(["analyze", str(clip), "--no-visuals", "--drill", "a-skip", "--out", str(tmp_path / "o"), "--json", "-"]) == 0
     cap = capsys.readouterr()
     d = json.loads(cap.out)
     validate_report_dict(d)
@@ -79,13 +79,13 @@ def test_json_to_stdout_keeps_stdout_clean(fake_pose, tmp_path, capsys):
 def test_json_to_path(fake_pose, tmp_path):
     clip, _ = fake_pose
     dest = tmp_path / "deep" / "r.json"
-    assert main(["analyze", str(clip), "--drill", "a-skip", "--out", str(tmp_path / "o"), "--json", str(dest)]) == 0
+    assert main(["analyze", str(clip), "--no-visuals", "--drill", "a-skip", "--out", str(tmp_path / "o"), "--json", str(dest)]) == 0
     assert json.loads(dest.read_text()) == json.loads((tmp_path / "o" / "report.json").read_text())
 
 
 def test_auto_drill_detects(fake_pose, tmp_path):
     clip, _ = fake_pose
-    assert main(["analyze", str(clip), "--out", str(tmp_path / "o")]) == 0
+    assert main(["analyze", str(clip), "--no-visuals", "--out", str(tmp_path / "o")]) == 0
     d = json.loads((tmp_path / "o" / "report.json").read_text())
     assert d["drill"]["source"] == "detected" and d["drill"]["name"] == "a-skip"
 
@@ -126,7 +126,7 @@ def test_real_single_leg_balance_clip(pose2sim, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("FORMCHECK_CACHE", str(tmp_path / "cache"))
     clip = pose2sim / "singleperson_cam01.mp4"
     out = tmp_path / "out"
-    assert main(["analyze", str(clip), "--drill", "single-leg-balance", "--out", str(out)]) == 0
+    assert main(["analyze", str(clip), "--no-visuals", "--drill", "single-leg-balance", "--out", str(out)]) == 0
     d = json.loads((out / "report.json").read_text())
     validate_report_dict(d)
     assert d["drill"]["name"] == "single-leg-balance"

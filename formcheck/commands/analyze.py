@@ -1,7 +1,8 @@
 """``formcheck analyze VIDEO``: scores and coach cues for a drill clip.
 
-Writes ``report.json`` and ``metrics.csv`` into ``--out`` (default: ``<clip>_formcheck/`` in the
-current folder), all or nothing, and prints a short summary. ``--json PATH`` also writes the
+Writes ``report.json``, ``metrics.csv``, ``annotated.mp4``, ``keyframes/``, ``plots/`` and
+``report.html`` into ``--out`` (default: ``<clip>_formcheck/`` in the current folder), all or
+nothing, and prints a short summary. ``--json PATH`` also writes the
 report there; ``--json -`` prints it on stdout (the summary then goes to stderr).
 """
 
@@ -44,22 +45,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--json", metavar="PATH", help="also write the report to PATH, or '-' for stdout")
     p.add_argument("--model", default="full", help="pose model variant (default: full)")
     p.add_argument("--no-cache", action="store_true", help="re-run pose estimation even if a cached result exists")
+    p.add_argument("--no-video", action="store_true",
+                   help="skip the annotated video (faster); key frames, plots and report.html are still written")
+    p.add_argument("--no-visuals", action="store_true", help="write only report.json and metrics.csv")
+    p.add_argument("--full-size-video", action="store_true",
+                   help="annotated video at the clip's full size (default: longest side 1280 px)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from formcheck.analyze import analyze_video
-    from formcheck.report import summary, write_json, write_outputs
+    from formcheck.outputs import analyze_to_folder
+    from formcheck.report import summary, write_json
 
     video = Path(args.video)
     if not video.is_file():
         raise VideoError(f"{video} not found; give the path of a video file")
     out_dir = Path(args.out) if args.out else default_out_dir(video)
     progress = _progress_printer(sys.stderr) if sys.stderr.isatty() else None
-    report = analyze_video(video, args.drill, model=args.model, use_cache=not args.no_cache, progress=progress)
+    result = analyze_to_folder(video, out_dir, args.drill, model=args.model, use_cache=not args.no_cache,
+                               visuals=not args.no_visuals, video=not args.no_video,
+                               video_max_side=None if args.full_size_video else 1280, progress=progress)
     if progress is not None:
         print(file=sys.stderr)
-    paths = write_outputs(report, out_dir)
+    report = result.report
     if args.json and args.json != "-":
         write_json(report, args.json)
     to_stdout = args.json == "-"
@@ -67,5 +75,6 @@ def run(args: argparse.Namespace) -> int:
         write_json(report, "-")
     text = sys.stderr if to_stdout else sys.stdout
     print(summary(report), file=text)
-    print(f"Wrote {paths['report']} and {paths['metrics'].name}", file=text)
+    print(f"Wrote {out_dir}/: {', '.join(sorted(result.files))}" + (", keyframes/, plots/" if result.keyframes else ""),
+          file=text)
     return 0
