@@ -1,7 +1,7 @@
 """What writing the annotated video adds to ``formcheck analyze`` on a real 1080p clip.
 
     python benchmarks/annotate_overhead.py [CLIP] [--drill NAME] [--repeats 2] [--preset ultrafast]
-                                           [--variants none,full,1280]
+                                           [--variants none,full,1280] [--stages] [--memory-loops 10]
 
 CLIP defaults to ../shared/videos/pose2sim/singleperson_cam01.mp4 (1080x1920, 60 fps, 100
 frames; a single-leg balance, so ``--drill`` defaults to single-leg-balance). Each run does what
@@ -11,10 +11,15 @@ plots, report.html), with it at full resolution, or with it shrunk (``1280``: lo
 pixels, 720p for a 1080p clip). The variants alternate ``--repeats`` times in one process (a
 first, untimed run loads the libraries); medians are compared. Printed: the time of each part,
 the overhead of the video as a fraction of the run without it (target: below 30%), the video's
-own cost per frame, and the memory the process gained while writing the visuals (resident set
+own cost per frame, the CPU time ratio, the extra time of the visuals step alone (the pose
+estimation is the same work in both variants, and on a busy machine its time varies by more
+than the video costs), and the memory the process gained while writing the visuals (resident set
 sampled every 10 ms; it does not grow with the clip's length: bounded queues, no frame kept
-but the key frames). Run it on a quiet machine: other processes slow the many-threaded video
-more than the pose estimation.
+but the key frames). ``--stages`` adds the CPU time per frame of each stage of the video
+(decoding, drawing, RGB -> I420, encoding), measured one after another. Run it on a quiet
+machine: the load average is printed at the start and the end, and on a busy one the video
+cannot overlap its stages on idle cores, so its wall time approaches its CPU time (the CPU
+time ratio is printed too).
 """
 
 from __future__ import annotations
@@ -133,40 +138,68 @@ def memory_check(clip: Path, drill: str, loops: int, tmp: Path, preset: str) -> 
               f"{probe(path).duration_s:5.1f} s): {rss.peak - rss.start:5.0f} MB")
 
 
-def encoder_input_check(clip: Path, preset: str, tmp: Path) -> None:
-    """CPU time per frame of encoding the decoded clip: RGB frames through VideoWriter (its colour
-    conversion happens inside the encoder) against I420 frames made by OpenCV and fed to the same
-    libx264 settings directly (what VideoWriter would do if it accepted ready-made I420 frames)."""
-    from fractions import Fraction
-
-    import av
+def stage_costs(clip: Path, drill: str, preset: str, tmp: Path, sizes: list[int | None]) -> None:
+    """CPU time per frame of each stage of the annotated video, run one after another over the
+    clip (in ``write_annotated_video`` they overlap in three threads): decoding to RGB, drawing,
+    OpenCV's RGB -> I420, libx264 fed I420; and for comparison the pose estimation's one-pass
+    decoding and RGB fed to the encoder (converted inside it by libswscale)."""
     import cv2
+    import numpy as np
 
+    from formcheck.analyze import analyze_sequence
+    from formcheck.annotate import annotate_frame, build_overlay, default_annotators
+    from formcheck.pose.pipeline import extract_pose
     from formcheck.video import VideoWriter, iter_frames, probe
 
+    seq = extract_pose(clip, model="full").sequence
+    overlay = build_overlay(analyze_sequence(seq, drill), seq)
+    chain = default_annotators()
     fps = probe(clip).fps
-    frames = [(f.image, f.t_s) for f in iter_frames(clip)]
-    h, w = frames[0][0].shape[:2]
-    c = _cpu_s()
-    with VideoWriter(tmp / "rgb.mp4", fps=fps, preset=preset) as wr:
-        for image, t in frames:
-            wr.write(image, t)
-    rgb = _cpu_s() - c
-    c = _cpu_s()
-    with av.open(str(tmp / "i420.mp4"), "w", format="mp4", options={"movflags": "+faststart"}) as out:
-        s = out.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001),
-                           options={"crf": "23", "preset": preset, "bf": "0"})
-        s.width, s.height, s.pix_fmt = w, h, "yuv420p"
-        s.codec_context.time_base = Fraction(1, 90_000)
-        for image, t in frames:
-            vf = av.VideoFrame.from_ndarray(cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420), format="yuv420p")
-            vf.pts, vf.time_base = round(t * 90_000), Fraction(1, 90_000)
-            out.mux(s.encode(vf))
-        out.mux(s.encode(None))
-    i420 = _cpu_s() - c
-    n = len(frames)
-    print(f"encoding {w}x{h} ({preset}), CPU per frame: RGB through VideoWriter {1000 * rgb / n:.1f} ms, "
-          f"OpenCV I420 into the same encoder {1000 * i420 / n:.1f} ms")
+
+    def cpu_ms(fn, n: int, repeats: int = 2) -> float:
+        best = float("inf")
+        for _ in range(repeats):
+            c = _cpu_s()
+            fn()
+            best = min(best, _cpu_s() - c)
+        return 1000 * best / n
+
+    for max_side in sizes:
+        frames = [(f.index, f.t_s, f.image.copy()) for f in iter_frames(clip, max_side=max_side, fast=True)]
+        n = len(frames)
+        h, w = frames[0][2].shape[:2]
+        costs = {
+            "decode + RGB, one pass (pose estimation)": cpu_ms(
+                lambda: sum(1 for _ in iter_frames(clip, max_side=max_side)), n),
+            "decode + RGB, fast (annotated video)": cpu_ms(
+                lambda: sum(1 for _ in iter_frames(clip, max_side=max_side, fast=True)), n),
+        }
+        images = [im.copy() for _, _, im in frames]
+
+        def draw() -> None:
+            for (index, t_s, _), im in zip(frames, images):
+                ctx = overlay.context(overlay.frame_index(index, t_s), scale=w / overlay.width)
+                annotate_frame(im, ctx, chain)
+
+        costs["draw (default annotators)"] = cpu_ms(draw, n, repeats=1)
+        buf = np.empty((h * 3 // 2, w), np.uint8)
+        costs["RGB -> I420 (OpenCV)"] = cpu_ms(
+            lambda: [cv2.cvtColor(im, cv2.COLOR_RGB2YUV_I420, dst=buf) for im in images], n)
+        i420 = [cv2.cvtColor(im, cv2.COLOR_RGB2YUV_I420) for im in images]
+
+        def encode(fmt: str) -> None:
+            with VideoWriter(tmp / f"{fmt}.mp4", fps=fps, preset=preset) as wr:
+                for (_, t_s, _), im, yuv in zip(frames, images, i420):
+                    wr.write(yuv if fmt == "yuv420p" else im, t_s, format=fmt)
+
+        costs[f"encode I420 (libx264 {preset})"] = cpu_ms(lambda: encode("yuv420p"), n)
+        costs["encode RGB (libswscale + libx264), for comparison"] = cpu_ms(lambda: encode("rgb24"), n)
+        path = [k for k in costs if "fast" in k or "draw" in k or "OpenCV" in k or "I420 (libx264" in k]
+        print(f"stages of the annotated video at {w}x{h}, CPU ms per frame (one after another, not overlapped):")
+        for k, v in costs.items():
+            print(f"    {k:<52} {v:5.1f}")
+        print(f"    {'sum of the video path':<52} {sum(costs[k] for k in path):5.1f}")
+        del frames, images, i420
 
 
 def _variant(text: str) -> tuple[str, bool, int | None]:
@@ -187,8 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--memory-loops", type=int, default=10,
                     help="also compare the memory of writing the video of CLIP and of CLIP looped this many "
                          "times (0: skip)")
-    ap.add_argument("--encoder-check", action="store_true",
-                    help="also compare the encoder's CPU time fed RGB (VideoWriter) or ready-made I420 frames")
+    ap.add_argument("--stages", action="store_true",
+                    help="also measure the CPU time per frame of each stage of the annotated video (decoding, "
+                         "drawing, RGB -> I420, encoding) at each video size of --variants")
     ap.add_argument("--variants", default="none,full,1280",
                     help="comma-separated: none (no video), full (full resolution), or a longer-side limit "
                          "in pixels (1280 = 720p for a 1080p clip); the first is the baseline")
@@ -238,6 +272,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"    CPU time: {cb:.2f} s -> {cv:.2f} s, +{100 * (cv - cb) / cb:.1f}%")
         bb, bv = (min(r["total"] for r in runs[k]) for k in (base_name, name))
         print(f"    best runs: {bb:.2f} s -> {bv:.2f} s, +{100 * (bv - bb) / bb:.1f}%")
+        # The pose estimation does the same work in both; on a busy machine its time varies by
+        # more than the video costs, so also compare the one step that differs.
+        vb, vv = med(base_name, "visuals"), med(name, "visuals")
+        print(f"    visuals step alone: {vb:.2f} s -> {vv:.2f} s, +{vv - vb:.2f} s = {100 * (vv - vb) / base:.1f}% "
+              f"of the run without the video")
     for key in ("visuals.overlay", "visuals.grab_frames", "visuals.keyframes", "visuals.plots", "visuals.html"):
         vals = [r[key] for rs in runs.values() for r in rs if key in r]
         if vals:
@@ -246,9 +285,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"memory gained while writing the visuals, {name:>5}: {max(r['rss_gain_mb'] for r in runs[name]):.0f} MB")
     end_load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"load average at the end: {end_load:.1f}")
-    if args.encoder_check:
-        with tempfile.TemporaryDirectory(prefix="fc-annotate-enc-") as tmp:
-            encoder_input_check(clip, args.preset, Path(tmp))
+    if args.stages:
+        with tempfile.TemporaryDirectory(prefix="fc-annotate-stages-") as tmp:
+            stage_costs(clip, args.drill, args.preset, Path(tmp), [m for _, video, m in variants if video])
     if args.memory_loops > 1:
         with tempfile.TemporaryDirectory(prefix="fc-annotate-mem-") as tmp:
             memory_check(clip, args.drill, args.memory_loops, Path(tmp), args.preset)

@@ -9,13 +9,15 @@ VP9, ...):
 - ``iter_frames(path, max_side=None)`` streams ``Frame(index, t_s, image)``: ``image`` is upright
   RGB uint8 (H, W, 3), turned by the phone's display matrix; ``t_s`` is the frame's own
   presentation time from the start of the clip (variable frame rate kept), strictly increasing.
-  Memory does not grow with clip length.
+  Memory does not grow with clip length. ``fast=True`` trades exactness for speed where frames
+  are only drawn on and re-encoded (shrinks in YUV first; rows may be padded).
 - ``prefetched(iterable)`` runs any iterable (e.g. ``iter_frames``) in a background thread so that
   decoding overlaps the caller's work.
 
-Writing: ``VideoWriter`` encodes RGB frames to H.264 (libx264, yuv420p, even size, +faststart MP4)
-at the source frame rate, or at each frame's own ``t_s``; the file appears only when ``close()``
-succeeds.
+Writing: ``VideoWriter`` encodes RGB frames, or ready-made I420 ones (``format="yuv420p"``, e.g.
+from OpenCV's much faster conversion), to H.264 (libx264, yuv420p tagged BT.601 limited range,
+even size, +faststart MP4) at the source frame rate, or at each frame's own ``t_s``; the file
+appears only when ``close()`` succeeds.
 
 Rotation convention: ``VideoInfo.rotation_deg`` is the clockwise turn applied to the stored
 picture to make it upright (a portrait phone clip stored landscape says 90), the same number as
@@ -37,6 +39,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
 from formcheck.atomic import atomic_path
 from formcheck.errors import ClipTooShortError, VideoError
@@ -48,6 +51,8 @@ _FALLBACK_FPS = 30.0  # used only when a file states no frame rate at all
 _VFR_TOLERANCE_FRAC = 0.1  # frame intervals within 10% of the median count as constant
 _TIMESTAMP_LOOKAHEAD = 8  # frames looked at to decide between pts and dts
 _WRITER_TICKS_PER_S = 90_000  # MPEG clock: exact for 24, 25, 30, 60 and 30000/1001 fps
+_YUV_COLORSPACE = 6  # AVCOL_SPC_SMPTE170M: the BT.601 matrix (swscale's default, OpenCV's I420)
+_YUV_RANGE = 1  # AVCOL_RANGE_MPEG: limited ("TV") range, Y in 16..235
 _REMEDY = "re-export or copy the clip again (MP4 with H.264 plays everywhere)"
 
 
@@ -70,7 +75,8 @@ class VideoInfo:
 
 @dataclass(frozen=True, eq=False)
 class Frame:
-    """One decoded frame: ``image`` is upright RGB uint8 (H, W, 3), C-contiguous."""
+    """One decoded frame: ``image`` is upright RGB uint8 (H, W, 3), C-contiguous (but for
+    ``iter_frames(..., fast=True)``, whose rows may be padded)."""
 
     index: int
     t_s: float  # presentation time from the first frame, in seconds
@@ -126,12 +132,20 @@ def probe(path: str | os.PathLike) -> VideoInfo:
     return info
 
 
-def iter_frames(path: str | os.PathLike, *, max_side: int | None = None) -> Iterator[Frame]:
+def iter_frames(path: str | os.PathLike, *, max_side: int | None = None,
+                fast: bool = False) -> Iterator[Frame]:
     """Decode ``path`` frame by frame: upright RGB images with their own timestamps.
 
     ``max_side`` shrinks frames (keeping the aspect ratio) so that the longer side is at most
     that many pixels; frames are never enlarged. Damage found part-way through raises
     ``VideoError`` after the frames decoded so far.
+
+    ``fast`` is for pictures that are only drawn on and encoded again (the annotated video):
+    frames are shrunk in the clip's own pixel format (YUV) before the conversion to RGB, at
+    about half the cost of the default single pass (colours differ by about one level; the
+    pose estimation keeps the default so that its input does not change), and ``image`` is
+    the converter's own buffer, whose rows may be a few bytes apart (contiguous within each
+    row, which OpenCV and numpy accept), rather than a copy that closes the gaps.
     """
     if max_side is not None and (int(max_side) != max_side or max_side < 1):
         raise ValueError(f"max_side must be a positive integer or None, got {max_side!r}")
@@ -140,14 +154,17 @@ def iter_frames(path: str | os.PathLike, *, max_side: int | None = None) -> Iter
         stream.thread_type = "AUTO"
         period_s = 1.0 / _frame_rate(stream)
         decoded = container.decode(stream)
+        to_rgb = _RgbConverter(max_side, shrink_first=fast)
         index, t_s = 0, None
         try:
             for frame, t_s in _timed(decoded, stream.time_base, period_s):
-                image = frame.to_ndarray(format="rgb24", **_scaled_size(frame, max_side))
+                image = to_rgb(frame)
                 k = _quarter_turns(frame.rotation)
                 if k:
-                    image = np.rot90(image, k)
-                yield Frame(index, t_s, np.ascontiguousarray(image))
+                    image = _turn(image, k)
+                elif not fast:
+                    image = np.ascontiguousarray(image)
+                yield Frame(index, t_s, image)
                 index += 1
         except av.error.FFmpegError as e:
             raise _decode_error(path, stream, index, e, t_s) from None
@@ -206,9 +223,10 @@ def prefetched(iterable: Iterable, maxsize: int = 8) -> Iterator:
 
 
 class VideoWriter:
-    """Write RGB frames to an H.264 MP4 that plays in browsers.
+    """Write RGB (or ready-made I420) frames to an H.264 MP4 that plays in browsers.
 
-    libx264 (no B-frames), yuv420p, ``movflags=+faststart``; odd sizes are padded by one pixel (edge copied).
+    libx264 (no B-frames), yuv420p tagged BT.601 limited range, ``movflags=+faststart``; odd
+    sizes are padded by one pixel (edge copied).
     ``size`` is (width, height); when None it is taken from the first frame. ``write(image, t_s)``
     places the frame at ``t_s`` seconds (variable frame rate); without ``t_s`` a frame lands at
     ``index / fps``. The file is written beside ``path`` and renamed on a successful ``close()``;
@@ -256,31 +274,52 @@ class VideoWriter:
         else:
             self.abort()
 
-    def write(self, image_rgb: np.ndarray, t_s: float | None = None) -> None:
-        """Append one RGB uint8 (H, W, 3) frame, at ``t_s`` seconds if given."""
+    def write(self, image: np.ndarray, t_s: float | None = None, *, format: str = "rgb24") -> None:
+        """Append one frame, at ``t_s`` seconds if given.
+
+        ``format="rgb24"``: an RGB uint8 (H, W, 3) image; the encoder converts it to YUV.
+        ``format="yuv420p"``: a ready-made I420 uint8 (H * 3 // 2, W) array -- the Y plane, then
+        the U and V planes at half the width and height -- in BT.601 limited range, which is
+        what ``cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420)`` makes and what the video is tagged
+        as. It is encoded as it is (no conversion); W and H must be even. The array is not kept:
+        the caller may reuse it once ``write`` returns.
+        """
         if self._closed:
             raise ValueError(f"VideoWriter for {self.path} is already closed")
-        image = np.asarray(image_rgb)
-        if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
-            raise ValueError(f"expected an RGB uint8 image (H, W, 3), got {image.dtype} {image.shape}")
+        image = np.asarray(image)
+        if format == "rgb24":
+            if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
+                raise ValueError(f"expected an RGB uint8 image (H, W, 3), got {image.dtype} {image.shape}")
+            size = (image.shape[1], image.shape[0])
+        elif format == "yuv420p":
+            if image.dtype != np.uint8 or image.ndim != 2 or image.shape[0] % 3 or image.shape[1] % 2:
+                raise ValueError(
+                    f"expected an I420 uint8 array (H * 3 // 2, W) with H and W even, got {image.dtype} {image.shape}"
+                )
+            size = (image.shape[1], image.shape[0] * 2 // 3)
+        else:
+            raise ValueError(f"format must be 'rgb24' or 'yuv420p', got {format!r}")
         if self.size is None:
-            self.size = (image.shape[1], image.shape[0])
-        if (image.shape[1], image.shape[0]) != self.size:
+            self.size = size
+        if size != self.size:
             raise ValueError(
-                f"frame is {image.shape[1]}x{image.shape[0]} but the video is {self.size[0]}x{self.size[1]}"
+                f"frame is {size[0]}x{size[1]} but the video is {self.size[0]}x{self.size[1]}"
             )
         if self._stream is None:
             self._open_stream()
-        pad_h, pad_w = image.shape[0] % 2, image.shape[1] % 2
-        if pad_h or pad_w:
-            image = np.pad(image, ((0, pad_h), (0, pad_w), (0, 0)), mode="edge")
         if t_s is None:
             t_s = self.frames_written / self._rate
         pts = round(t_s * _WRITER_TICKS_PER_S)
         if pts < self._last_pts:
             raise ValueError(f"frame time {t_s} s goes backwards (previous frame was later)")
         pts = max(pts, self._last_pts + 1)  # equal after rounding: nudge by one tick
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")
+        if format == "rgb24":
+            pad_h, pad_w = image.shape[0] % 2, image.shape[1] % 2
+            if pad_h or pad_w:
+                image = np.pad(image, ((0, pad_h), (0, pad_w), (0, 0)), mode="edge")
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")
+        else:
+            frame = _i420_frame(np.ascontiguousarray(image))
         frame.pts, frame.time_base = pts, Fraction(1, _WRITER_TICKS_PER_S)
         self._container.mux(self._stream.encode(frame))
         self._last_pts = pts
@@ -318,8 +357,22 @@ class VideoWriter:
         stream = self._container.add_stream("libx264", rate=self._rate, options=self._options)
         stream.width, stream.height = w + w % 2, h + h % 2
         stream.pix_fmt = "yuv420p"
-        stream.codec_context.time_base = Fraction(1, _WRITER_TICKS_PER_S)
+        cc = stream.codec_context
+        cc.time_base = Fraction(1, _WRITER_TICKS_PER_S)
+        # Say which YUV the pictures are in (both inputs give BT.601 limited range), so that
+        # players -- browsers included -- turn them back into the same RGB.
+        cc.colorspace, cc.color_range = _YUV_COLORSPACE, _YUV_RANGE
         self._stream = stream
+
+
+def _i420_frame(buffer: np.ndarray) -> av.VideoFrame:
+    """An I420 (H * 3 // 2, W) C-contiguous array as a yuv420p VideoFrame tagged BT.601 limited range."""
+    if buffer.shape[0] % 6 == 0:  # PyAV wraps it without copying (its height is wrong otherwise)
+        frame = av.VideoFrame.from_numpy_buffer(buffer, format="yuv420p")
+    else:
+        frame = av.VideoFrame.from_ndarray(buffer, format="yuv420p")
+    frame.colorspace, frame.color_range = _YUV_COLORSPACE, _YUV_RANGE
+    return frame
 
 
 # --------------------------------------------------------------------------------------- helpers
@@ -477,6 +530,42 @@ def _scaled_size(frame, max_side: int | None) -> dict:
         "height": max(1, round(frame.height * scale)),
         "interpolation": "AREA",
     }
+
+
+class _RgbConverter:
+    """Decoded frames -> RGB arrays (as stored, not yet turned upright; rows may be padded).
+
+    ``shrink_first``: scale in the frame's own pixel format, then convert (two cheap passes
+    instead of one costly one that scales and converts together).
+
+    The swscale contexts live as long as the clip (a frame's own ``to_ndarray`` builds a new one
+    every time), and run on the calling thread: the callers overlap decoding with other work
+    themselves, and extra scaler threads only compete with them for the cores.
+    """
+
+    def __init__(self, max_side: int | None, shrink_first: bool) -> None:
+        self.max_side, self.shrink_first = max_side, shrink_first
+        self._shrink = VideoReformatter()
+        self._rgb = VideoReformatter()
+
+    def __call__(self, frame: av.VideoFrame) -> np.ndarray:
+        size = _scaled_size(frame, self.max_side)
+        if size and self.shrink_first:
+            frame = self._shrink.reformat(frame, size["width"], size["height"],
+                                          interpolation=size["interpolation"], threads=1)
+            size = {}
+        rgb = self._rgb.reformat(frame, format="rgb24", threads=1, **size)
+        if rgb is frame:  # already RGB at that size: the decoder's own picture, never to be drawn on
+            return rgb.to_ndarray().copy()
+        return rgb.to_ndarray()
+
+
+def _turn(image: np.ndarray, k: int) -> np.ndarray:
+    """``np.rot90(image, k)`` as a new C-contiguous array (OpenCV's copy is several times faster)."""
+    import cv2  # only rotated clips need it
+
+    code = {1: cv2.ROTATE_90_COUNTERCLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE_90_CLOCKWISE}[k % 4]
+    return cv2.rotate(image, code)
 
 
 def _timed(frames: Iterator, time_base: Fraction, period_s: float) -> Iterator[tuple]:

@@ -265,30 +265,49 @@ def test_frames_are_matched_by_time_when_numbering_differs(tmp_path):
     assert overlay.frame_index(7) == 7 and overlay.frame_index(-1) == -1
 
 
-def test_ready_made_i420_frames_give_the_same_picture(tmp_path, monkeypatch):
-    """A VideoWriter that takes I420 frames (write(..., format="yuv420p")) is fed them converted
-    by OpenCV; the video shows the same picture as through the RGB path."""
-    import cv2
-
+def test_frames_reach_the_encoder_as_i420_and_show_what_was_drawn(tmp_path, monkeypatch):
+    """The annotated frames are handed to the writer as I420 made by OpenCV (write(...,
+    format="yuv420p")), and the video is as close to the drawn frames as the same frames
+    encoded from RGB (converted inside the encoder)."""
     import formcheck.annotate.video as annotate_video
+    from formcheck.annotate import annotate_frame, default_annotators
 
-    seen: list[tuple[int, ...]] = []
+    seen: set[tuple[str, tuple[int, ...]]] = set()
 
-    class I420Writer(VideoWriter):
+    class Spy(VideoWriter):
         def write(self, image, t_s=None, *, format="rgb24"):
-            if format == "yuv420p":
-                seen.append(image.shape)
-                image = cv2.cvtColor(image, cv2.COLOR_YUV2RGB_I420)
-            super().write(image, t_s)
+            seen.add((format, image.shape))
+            super().write(image, t_s, format=format)
 
     seq, report = analysed("march", Camera(width=320, height=240, fps=30))
     src = write_source(tmp_path / "src.mp4", seq)
     overlay = build_overlay(report, seq)
-    write_annotated_video(src, tmp_path / "rgb.mp4", overlay)
-    monkeypatch.setattr(annotate_video, "VideoWriter", I420Writer)
-    write_annotated_video(src, tmp_path / "i420.mp4", overlay)
-    assert seen and set(seen) == {(240 * 3 // 2, 320)}
-    a = [f.image.astype(int) for f in iter_frames(tmp_path / "rgb.mp4")]
-    b = [f.image.astype(int) for f in iter_frames(tmp_path / "i420.mp4")]
-    assert len(a) == len(b) == len(seq)
-    assert max(np.abs(x - y).mean() for x, y in zip(a, b)) < 3.0
+    monkeypatch.setattr(annotate_video, "VideoWriter", Spy)
+    write_annotated_video(src, tmp_path / "video.mp4", overlay)
+    assert seen == {("yuv420p", (240 * 3 // 2, 320))}
+
+    chain = default_annotators()
+    drawn = []
+    with VideoWriter(tmp_path / "rgb.mp4", fps=seq.fps) as w:
+        for f in iter_frames(src):
+            image = annotate_frame(f.image, overlay.context(overlay.frame_index(f.index, f.t_s)), chain)
+            drawn.append(image.astype(int))
+            w.write(image, f.t_s)
+    video = [f.image.astype(int) for f in iter_frames(tmp_path / "video.mp4")]
+    rgb = [f.image.astype(int) for f in iter_frames(tmp_path / "rgb.mp4")]
+    assert len(video) == len(rgb) == len(drawn) == len(seq)
+    err_video = np.mean([np.abs(v - d).mean() for v, d in zip(video, drawn)])
+    err_rgb = np.mean([np.abs(r - d).mean() for r, d in zip(rgb, drawn)])
+    assert err_video < err_rgb + 0.5, (err_video, err_rgb)
+    assert max(np.abs(v - r).mean() for v, r in zip(video, rgb)) < 3.0
+
+
+def test_an_odd_sized_video_is_padded_to_an_even_size(tmp_path):
+    seq, report = analysed("march", Camera(width=640, height=480, fps=30))
+    src = write_source(tmp_path / "src.mp4", seq)
+    result = write_annotated_video(src, tmp_path / "out.mp4", build_overlay(report, seq),
+                                   settings=VideoSettings(max_side=321))
+    assert (result.width, result.height) == (321, 241)  # 480 * 321 / 640 = 240.75
+    info = probe(tmp_path / "out.mp4")
+    assert (info.width, info.height, info.frames) == (322, 242, len(seq))
+    assert stream_facts(tmp_path / "out.mp4") == ("h264", "yuv420p")

@@ -405,6 +405,115 @@ def test_prefetched_frames_from_a_clip(tmp_path):
     assert [f.index for f in prefetched(iter_frames(clip))] == list(range(36))
 
 
+# ------------------------------------------------------------------------------- I420 input, fast frames
+
+# 4 x 3 patches of 32x32 pixels: primaries, secondaries, greys and three skin/sky/grass tones
+CHART = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 0), (0, 255, 255), (255, 0, 255),
+         (255, 255, 255), (0, 0, 0), (128, 128, 128), (200, 120, 60), (30, 60, 200), (90, 200, 120)]
+
+
+def colour_chart() -> np.ndarray:
+    img = np.empty((96, 128, 3), np.uint8)
+    for k, colour in enumerate(CHART):
+        row, col = divmod(k, 4)
+        img[32 * row:32 * row + 32, 32 * col:32 * col + 32] = colour
+    return img
+
+
+def patch_colours(img: np.ndarray) -> np.ndarray:
+    """Mean colour of the middle of each patch (away from the edges that 4:2:0 blurs)."""
+    return np.array([img[32 * r + 8:32 * r + 24, 32 * c + 8:32 * c + 24].reshape(-1, 3).mean(axis=0)
+                     for r, c in (divmod(k, 4) for k in range(len(CHART)))])
+
+
+@pytest.mark.parametrize("fmt", ["rgb24", "yuv420p"])
+def test_colours_come_back_and_the_video_says_bt601_limited_range(tmp_path, fmt):
+    chart = colour_chart()
+    image = chart if fmt == "rgb24" else cv2.cvtColor(chart, cv2.COLOR_RGB2YUV_I420)
+    out = tmp_path / "chart.mp4"
+    with VideoWriter(out, fps=30) as w:
+        for _ in range(31):
+            w.write(image, format=fmt)
+    with av.open(str(out)) as c:
+        v = c.streams.video[0]
+        # read back from the H.264 stream: 6 = SMPTE 170M (the BT.601 matrix), 1 = limited range
+        assert (v.codec_context.colorspace, v.codec_context.color_range) == (6, 1)
+        first = next(c.decode(v))
+    got = patch_colours(next(iter_frames(out)).image)
+    assert np.abs(got - CHART).max() <= 4, np.round(got)  # lossy H.264, no colour shift
+    # taken for BT.709 (what players may assume of an untagged HD video) the colours would be off
+    as_709 = patch_colours(first.to_ndarray(format="rgb24", src_colorspace="itu709"))
+    assert np.abs(as_709 - CHART).max() > 15
+
+
+@pytest.mark.parametrize("size", [(64, 48), (64, 50)], ids=["height-multiple-of-4", "height-2-mod-4"])
+def test_i420_frames_from_one_reused_buffer(tmp_path, size):
+    w, h = size
+    out = tmp_path / "i420.mp4"
+    buf = np.empty((h * 3 // 2, w), np.uint8)
+    with VideoWriter(out, fps=30) as wr:
+        for i in range(36):
+            cv2.cvtColor(upright_image(i, w, h), cv2.COLOR_RGB2YUV_I420, dst=buf)
+            wr.write(buf, i / 30, format="yuv420p")  # the writer keeps no reference to buf
+    info = probe(out)
+    assert (info.width, info.height, info.frames) == (w, h, 36)
+    assert_markers(list(iter_frames(out)), w, h)
+
+
+def test_writer_rejects_bad_i420_frames(tmp_path):
+    with VideoWriter(tmp_path / "x.mp4", fps=30, size=(64, 48)) as w:
+        with pytest.raises(ValueError, match="I420 uint8 array"):
+            w.write(np.zeros((71, 64), np.uint8), format="yuv420p")  # rows not H * 3 / 2
+        with pytest.raises(ValueError, match="I420 uint8 array"):
+            w.write(np.zeros((72, 63), np.uint8), format="yuv420p")  # odd width
+        with pytest.raises(ValueError, match="I420 uint8 array"):
+            w.write(np.zeros((72, 64, 3), np.uint8), format="yuv420p")
+        with pytest.raises(ValueError, match="frame is 64x32 but the video is 64x48"):
+            w.write(np.zeros((48, 64), np.uint8), format="yuv420p")
+        with pytest.raises(ValueError, match="format must be"):
+            w.write(np.zeros((48, 64, 3), np.uint8), format="bgr24")
+        for i in range(31):
+            w.write(cv2.cvtColor(upright_image(i, 64, 48), cv2.COLOR_RGB2YUV_I420), format="yuv420p")
+    assert probe(tmp_path / "x.mp4").frames == 31
+
+
+@pytest.mark.parametrize("turn_cw_deg", [0, 90])
+def test_fast_frames_are_the_same_picture(tmp_path, turn_cw_deg):
+    clip = write_clip(tmp_path / "c.mp4", size=(48, 64), turn_cw_deg=turn_cw_deg)
+    for max_side in (None, 32):
+        exact = list(iter_frames(clip, max_side=max_side))
+        fast = list(iter_frames(clip, max_side=max_side, fast=True))
+        assert [f.t_s for f in fast] == [f.t_s for f in exact]
+        for a, b in zip(exact, fast):
+            assert b.image.shape == a.image.shape and b.image.flags.writeable
+            diff = np.abs(a.image.astype(int) - b.image.astype(int))
+            if max_side is None:
+                assert diff.max() == 0  # nothing shrunk: the same conversion
+            else:
+                assert diff.mean() < 2 and marker_centre(b.image) == pytest.approx(marker_centre(a.image), abs=0.5)
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_drawing_on_frames_does_not_disturb_the_decoder(tmp_path, fast):
+    """QuickTime RLE decodes straight to RGB and builds each frame on the previous one: drawing
+    on a frame that is the decoder's own picture would spoil all the frames after it."""
+    if "qtrle" not in av.codecs_available:
+        pytest.skip("PyAV's FFmpeg has no qtrle encoder to make the clip")
+    path = tmp_path / "rle.mov"
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("qtrle", rate=30)
+        s.width, s.height, s.pix_fmt = 64, 48, "rgb24"
+        for i in range(36):
+            c.mux(s.encode(av.VideoFrame.from_ndarray(upright_image(i, 64, 48), format="rgb24")))
+        c.mux(s.encode(None))
+    seen = 0
+    for f in iter_frames(path, fast=fast):
+        assert np.array_equal(f.image, upright_image(f.index, 64, 48))
+        f.image[:] = 255 - f.image  # draw all over it
+        seen += 1
+    assert seen == 36
+
+
 # ------------------------------------------------------------------------------- real clip
 
 

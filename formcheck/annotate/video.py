@@ -2,15 +2,16 @@
 
 Three stages run at once, each in its own thread, joined by small bounded queues so memory
 stays flat whatever the clip's length: decoding (:func:`formcheck.video.prefetched` over
-:func:`formcheck.video.iter_frames`), drawing (the calling thread) and H.264 encoding
-(:class:`formcheck.video.VideoWriter`: libx264, yuv420p, +faststart MP4 that plays in browsers).
-Frames keep their own timestamps, so the output has the source's frame rate (variable rates
-included) and its upright orientation (the display rotation is applied when decoding).
+:func:`formcheck.video.iter_frames` with ``fast=True``: frames are shrunk in YUV before the
+conversion to RGB, and not copied), drawing in place (the calling thread), and encoding (OpenCV's
+RGB -> I420, then :class:`formcheck.video.VideoWriter` fed I420: libx264, yuv420p tagged BT.601
+limited range, +faststart MP4 that plays in browsers). Frames keep their own timestamps, so the
+output has the source's frame rate (variable rates included) and its upright orientation (the
+display rotation is applied when decoding).
 """
 
 from __future__ import annotations
 
-import inspect
 import os
 import queue
 import threading
@@ -35,10 +36,10 @@ class VideoSettings:
     ``preset``: libx264 speed preset ("ultrafast" is the fastest, at about twice the file size
     of "veryfast"); ``crf``: quality (lower is better, 23 is libx264's default); ``max_side``:
     shrink frames so the longer side is at most this many pixels (None: full resolution). The
-    default, 1280, makes a 1080p clip's video 720p: at full resolution decoding, converting and
-    encoding 1080p frames costs about as much CPU time as the pose estimation itself (see
-    benchmarks/annotate_overhead.py); smaller clips are not changed. The report says when the
-    video was made smaller.
+    default, 1280, makes a 1080p clip's video 720p, which costs about a third of the CPU time
+    of the pose estimation against about half at full resolution (decoding and libx264 are
+    most of it; see benchmarks/annotate_overhead.py --stages); smaller clips are not changed.
+    The report says when the video was made smaller.
     """
 
     preset: str = "ultrafast"
@@ -74,17 +75,10 @@ class AnnotatedVideo:
         return (self.width, self.height) != self.source_size
 
 
-def _takes_i420(writer: VideoWriter) -> bool:
-    """Whether this VideoWriter accepts ready-made I420 frames (``write(..., format="yuv420p")``)."""
-    try:
-        return "format" in inspect.signature(writer.write).parameters
-    except (TypeError, ValueError):
-        return False
-
-
 class _Encoder:
-    """Feeds a VideoWriter from a background thread (libx264 and the RGB->YUV conversion run
-    there while the caller decodes and draws the next frames)."""
+    """Feeds a VideoWriter from a background thread: OpenCV's RGB -> I420 conversion (several
+    times faster than the one inside the encoder) and libx264 run there while the caller decodes
+    and draws the next frames."""
 
     _DONE = object()
 
@@ -96,7 +90,7 @@ class _Encoder:
         self.thread.start()
 
     def _run(self) -> None:
-        i420 = _takes_i420(self.writer)
+        i420: np.ndarray | None = None  # reused: the writer does not keep it
         while True:
             item = self.items.get()
             if item is self._DONE:
@@ -105,11 +99,14 @@ class _Encoder:
                 continue  # drain after a failure so the producer never blocks
             try:
                 image, t_s = item
-                if i420 and image.shape[0] % 2 == 0 and image.shape[1] % 2 == 0:
-                    # OpenCV's RGB -> I420 is several times faster than the conversion inside the encoder
-                    self.writer.write(cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420), t_s, format="yuv420p")
-                else:
+                h, w = image.shape[:2]
+                if h % 2 or w % 2:  # I420 needs an even size: the writer pads RGB frames
                     self.writer.write(image, t_s)
+                    continue
+                if i420 is None or i420.shape != (h * 3 // 2, w):
+                    i420 = np.empty((h * 3 // 2, w), np.uint8)
+                cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420, dst=i420)
+                self.writer.write(i420, t_s, format="yuv420p")
             except BaseException as e:  # handed to the caller
                 self.error = e
 
@@ -145,7 +142,8 @@ def write_annotated_video(video_path: str | os.PathLike, dest: str | os.PathLike
     writer = VideoWriter(dest, fps=info.fps, crf=settings.crf, preset=settings.preset)
     encoder = _Encoder(writer, settings.queue_frames)
     try:
-        frames = prefetched(iter_frames(video_path, max_side=settings.max_side), maxsize=settings.queue_frames)
+        frames = prefetched(iter_frames(video_path, max_side=settings.max_side, fast=True),
+                             maxsize=settings.queue_frames)
         try:
             for frame in frames:
                 image = frame.image
