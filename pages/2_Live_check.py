@@ -17,6 +17,9 @@ st.markdown(
 )
 
 store = webapp.live_store()
+wanted = st.query_params.get("drill")  # e.g. from the warm-up plan's "check live" links
+if wanted in webapp.drill_choices() and "live_drill" not in st.session_state:
+    st.session_state["live_drill"] = wanted
 drill = st.selectbox("Drill", webapp.drill_choices(), format_func=webapp.drill_label, key="live_drill",
                      help="On auto the drill is recognised from the last few seconds of movement.")
 store.set_drill(drill)
