@@ -39,8 +39,13 @@ class AnalysisOutputs:
 def analyze_to_folder(video_path: str | os.PathLike, out_dir: str | os.PathLike, drill: str = "auto", *,
                       model: str = "full", use_cache: bool = True, visuals: bool = True, video: bool = True,
                       video_max_side: int | None = 1280, progress: Progress | None = None,
-                      video_progress: Progress | None = None) -> AnalysisOutputs:
-    """Analyse ``video_path`` as ``drill`` (or ``"auto"``) and write every output into ``out_dir``."""
+                      video_progress: Progress | None = None,
+                      stage: Callable[[str], None] | None = None) -> AnalysisOutputs:
+    """Analyse ``video_path`` as ``drill`` (or ``"auto"``) and write every output into ``out_dir``.
+
+    ``progress(done, total)`` follows pose estimation, ``video_progress`` the annotated video;
+    ``stage(text)`` is told when another step begins.
+    """
     from formcheck.analyze import analyze_sequence
     from formcheck.drills import get_drill
     from formcheck.pose.pipeline import extract_pose
@@ -52,7 +57,10 @@ def analyze_to_folder(video_path: str | os.PathLike, out_dir: str | os.PathLike,
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise FormcheckError(f"{out} exists and is not a folder; choose another output folder")
+    say = stage or (lambda text: None)
+    say("Reading the clip")
     pose = extract_pose(video_path, model=model, athlete="auto", use_cache=use_cache, progress=progress)
+    say("Measuring and scoring each rep")
     report = analyze_sequence(pose.sequence, drill, video=pose.video, model=model)
 
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -64,6 +72,7 @@ def analyze_to_folder(video_path: str | os.PathLike, out_dir: str | os.PathLike,
         if visuals:
             from formcheck.annotate import VideoSettings, write_visual_outputs
 
+            say("Drawing the annotated video")
             vis = write_visual_outputs(staging, report, pose.sequence, None, video_path, video=video,
                                        video_settings=VideoSettings(max_side=video_max_side),
                                        progress=video_progress)

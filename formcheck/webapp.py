@@ -324,45 +324,28 @@ def analyse_clip(path: str | os.PathLike, drill: str = AUTO, *, out_dir: str | o
     video; ``stage(text)`` is told when another step begins. Raises :class:`FormcheckError` for a
     clip that cannot be analysed.
     """
-    from formcheck.analyze import analyze_sequence
-    from formcheck.drills import get_drill
-    from formcheck.pose.pipeline import extract_pose
-    from formcheck.report import write_outputs
+    from formcheck.annotate import plot_data
+    from formcheck.outputs import analyze_to_folder
 
     start = time.perf_counter()
-    if drill != AUTO:
-        get_drill(drill)  # an unknown drill fails before the slow part
-    out = Path(out_dir)
-    say = stage or (lambda text: None)
-    say("Reading the clip")
-    pose = extract_pose(path, model=model, athlete="auto", use_cache=use_cache, progress=progress)
-    say("Measuring and scoring each rep")
-    report = analyze_sequence(pose.sequence, drill, video=pose.video, model=model)
-    written = write_outputs(report, out)
-    files = {"report.json": Path(written["report"]), "metrics.csv": Path(written["metrics"])}
-    keyframes: dict[int, Path] = {}
-    charts: dict[str, list[dict]] = {}
+    kwargs = dict(model=model, use_cache=use_cache, video_max_side=video_max_side, progress=progress,
+                  video_progress=video_progress, stage=stage)
     visual_error = None
     try:
-        from formcheck.annotate import VideoSettings, plot_data, write_visual_outputs
-
-        say("Drawing the annotated video")
-        vis = write_visual_outputs(out, report, pose.sequence, None, path,
-                                   video_settings=VideoSettings(max_side=video_max_side), progress=video_progress)
-        files["report.html"] = Path(vis.html)
-        if vis.video is not None:
-            files["annotated.mp4"] = Path(vis.video)
-        for p in vis.keyframes:  # cue<rank>_<id>.png
-            rank = p.name[3:].split("_", 1)[0]
-            if rank.isdigit():
-                keyframes[int(rank)] = Path(p)
-        charts = plot_data(report, sequence=pose.sequence)
+        result = analyze_to_folder(path, out_dir, drill, **kwargs)
     except FormcheckError:
         raise
     except Exception as exc:  # the report stands without its pictures; say what went wrong
         visual_error = f"{type(exc).__name__}: {exc}"
-    return Analysis(report=report, clip_name=clip_name or Path(path).name, out_dir=out, files=files,
-                    keyframes=keyframes, charts=charts, pose_cached=pose.cached,
+        result = analyze_to_folder(path, out_dir, drill, visuals=False, **{**kwargs, "progress": None})
+    keyframes: dict[int, Path] = {}
+    for p in result.keyframes:  # cue<rank>_<id>.png
+        rank = p.name[3:].split("_", 1)[0]
+        if rank.isdigit():
+            keyframes[int(rank)] = Path(p)
+    charts = plot_data(result.report, sequence=result.sequence) if visual_error is None else {}
+    return Analysis(report=result.report, clip_name=clip_name or Path(path).name, out_dir=result.out_dir,
+                    files=dict(result.files), keyframes=keyframes, charts=charts, pose_cached=result.pose_cached,
                     seconds=time.perf_counter() - start, visual_error=visual_error)
 
 
