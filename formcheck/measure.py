@@ -30,8 +30,12 @@ Definitions (angles in degrees in the image plane; forward = where the athlete f
 
 Sagittal metrics need a side view; ``knee_tracking_deg`` needs a front view; otherwise a metric is
 reported with ``value=None`` and a reason, as is a metric that does not apply to the rep event or
-that no rep could show. Foot contacts (:mod:`formcheck.events`) are judged over the ground, so a
-camera that pans to follow a travelling athlete is allowed for.
+that no rep could show. Foot contacts (:func:`formcheck.events.foot_contacts`) are judged against
+each foot's own ground level (a camera sees the far foot's floor contact higher in the image than
+the near foot's) and over the ground, so a camera that pans to follow a travelling athlete is
+allowed for. Steps count both feet's landings together and single-leg holds survive a while of
+swapped leg labels, so the pose model mixing up the legs neither halves nor doubles a cadence nor
+breaks a hold.
 """
 
 from __future__ import annotations
@@ -44,19 +48,19 @@ import numpy as np
 from formcheck import kinematics as K
 from formcheck.events import (
     ContactSettings,
+    FootContacts,
     HoldSettings,
     PeakSettings,
-    contact_mask,
+    clear_of_ground,
+    dominant_period_s,
     find_rep_peaks,
-    flight_mask,
-    foot_motion,
-    ground_line,
-    ground_line_from_contacts,
+    foot_contacts,
     holds,
     local_period_s,
     peak_centres_s,
     rep_extents,
     runs,
+    step_onsets,
     touchdown_time_s,
 )
 from formcheck.landmarks import ARM, LEG, Landmark
@@ -161,6 +165,9 @@ class MeasureSettings:
     #: a hold starts when the free foot rises this high (leg lengths; higher when noise makes the
     #: resting foot read higher) and ends when it is back down
     hold_edge_height_frac: float = 0.005
+    #: steps: the hip is looked at for a bob at this fraction of the step interval found (a bob
+    #: there, not at the interval itself, means one foot's landings were missed)
+    half_step_range: tuple[float, float] = (0.35, 0.65)
 
 
 DEFAULT_SETTINGS = MeasureSettings()
@@ -248,6 +255,7 @@ class _Frames:
     stance_leg_lean: dict[str, np.ndarray] = field(default_factory=dict)    # deg, each ankle -> hip midpoint
     heel_height_frac: dict[str, np.ndarray] = field(default_factory=dict)   # above the ground, leg lengths
     knee_tracking: dict[str, np.ndarray] = field(default_factory=dict)
+    at_rest: dict[str, np.ndarray] = field(default_factory=dict)            # foot still over the ground
 
     def landing_point(self, side: str, frame: int) -> np.ndarray:
         """(n, 2) track over the ground of the foot point (heel or toe) that is lower at ``frame``."""
@@ -274,26 +282,17 @@ def _integrate(v: np.ndarray, t: np.ndarray) -> np.ndarray:
     return np.concatenate(([0.0], np.cumsum(0.5 * (f[1:] + f[:-1]) * np.diff(t))))
 
 
-def _feet(xy: np.ndarray, t: np.ndarray, hip_x: np.ndarray, leg_len: float, cs: ContactSettings):
-    """Ground line, foot motion over the ground, the hip's speed over it and each foot's contact."""
-    n = len(t)
-    feet = xy[:, [LEG[s][k] for s in SIDES for k in (3, 4)]]      # (n, 4, 2): L heel, L toe, R heel, R toe
-    ground = ground_line(feet[..., 1], t, cs.ground_window_s)
-    fm = foot_motion(feet, ground, leg_len, t, cs)
-    hip_rel_vx = np.gradient(hip_x, t) - fm.ground_vx if n > 1 else np.full(n, np.nan)
-    # how fast the athlete travels (smoothed), for the stillness test of a fast foot
-    travel_lps = _moving_mean(np.abs(hip_rel_vx) / leg_len, t, cs.ground_velocity_window_s)
-    # second pass: the ground line from the points found on it, then heights and speeds again
-    limit = np.fmax(cs.max_speed_lps, cs.travel_speed_frac * travel_lps)
-    with np.errstate(invalid="ignore"):
-        on = (fm.height_frac < cs.max_height_frac) & (fm.still_lps < limit[:, None])
-    ground = ground_line_from_contacts(feet[..., 1], on, t, ground, cs.ground_window_s)
-    fm = foot_motion(feet, ground, leg_len, t, cs, on_ground=on)
-    hip_rel_vx = np.gradient(hip_x, t) - fm.ground_vx if n > 1 else np.full(n, np.nan)
-    contact = {s: contact_mask(fm.height_frac[:, 2 * i:2 * i + 2], fm.still_lps[:, 2 * i:2 * i + 2], t, cs,
-                               travel_lps=travel_lps) for i, s in enumerate(SIDES)}
-    known = np.isfinite(feet[..., 1]).all(axis=1)
-    return ground, _integrate(fm.ground_vx, t), hip_rel_vx, contact, known
+def _feet(xy: np.ndarray, t: np.ndarray, hip_x: np.ndarray, leg_len: float, cs: ContactSettings) -> FootContacts:
+    """Each foot's ground level, height and contact, flight, and the ground's and hip's motion."""
+    feet = np.stack([xy[:, [LEG[s][3], LEG[s][4]]] for s in SIDES], axis=1)     # (n, 2, 2, 2): heel, toe
+    return foot_contacts(feet, t, leg_len, cs, hip_x=hip_x)
+
+
+def _thigh_elevation_deg(hip: np.ndarray, knee: np.ndarray, thigh_len: float) -> np.ndarray:
+    """The thigh's angle from the vertical (any view), from the knee's height below the hip."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        drop = np.clip((knee[:, 1] - hip[:, 1]) / thigh_len, -1.0, 1.0)
+        return np.degrees(np.arccos(drop))
 
 
 def _frames(seq: PoseSequence, view: ViewEstimate, settings: MeasureSettings) -> _Frames:
@@ -315,10 +314,17 @@ def _frames(seq: PoseSequence, view: ViewEstimate, settings: MeasureSettings) ->
     thigh_len = {s: K.robust_length(thigh[s]) for s in SIDES}
     foot_len = K.robust_length(np.concatenate([K.distance(p(LEG[s][3]), p(LEG[s][4])) for s in SIDES]))
 
-    ground, ground_x, hip_rel_vx, contact, feet_known = _feet(xy, t, hip_mid[:, 0], leg_len, settings.contacts)
+    elevation = {s: _thigh_elevation_deg(p(LEG[s][0]), p(LEG[s][1]), thigh_len[s]) for s in SIDES}
+    fc = _feet(xy, t, hip_mid[:, 0], leg_len, settings.contacts)
+    contact = {s: fc.contact[:, i] for i, s in enumerate(SIDES)}
+    at_rest = {s: fc.at_rest[:, i] for i, s in enumerate(SIDES)}
+    ground = {s: fc.ground_y[:, i] for i, s in enumerate(SIDES)}
+    ground_x = _integrate(fc.ground_vx, t)
+    hip_rel_vx = fc.hip_rel_vx
     S: dict[str, np.ndarray] = {}
     fr = _Frames(seq=seq, view=view, t=t, series=S, leg_len_px=leg_len, torso_len_px=torso_len,
-                 foot_len_px=foot_len, forward=fwd, contact=contact, ground_x=ground_x, hip_rel_vx=hip_rel_vx)
+                 foot_len_px=foot_len, forward=fwd, contact=contact, ground_x=ground_x, hip_rel_vx=hip_rel_vx,
+                 at_rest=at_rest)
 
     for s in SIDES:
         hip, knee, ankle, heel, toe = (p(lm) for lm in LEG[s])
@@ -327,12 +333,11 @@ def _frames(seq: PoseSequence, view: ViewEstimate, settings: MeasureSettings) ->
         S[f"{s}_knee_flexion_deg"] = sag(K.flexion_deg(hip, knee, ankle))
         S[f"{s}_toe_angle_deg"] = sag(K.joint_angle_deg(knee, ankle, toe))
         S[f"{s}_upper_arm_deg"] = sag(K.segment_angle_deg(shoulder, elbow, sign))
+        S[f"{s}_thigh_elevation_deg"] = elevation[s]
         with np.errstate(invalid="ignore", divide="ignore"):
-            drop = np.clip((knee[:, 1] - hip[:, 1]) / thigh_len[s], -1.0, 1.0)
-            S[f"{s}_thigh_elevation_deg"] = np.degrees(np.arccos(drop))
-            S[f"{s}_foot_height_frac"] = (ground - np.fmax(heel[:, 1], toe[:, 1])) / leg_len
+            S[f"{s}_foot_height_frac"] = (ground[s] - np.fmax(heel[:, 1], toe[:, 1])) / leg_len
             S[f"{s}_heel_rise_frac"] = sag((toe[:, 1] - heel[:, 1]) / foot_len)
-            fr.heel_height_frac[s] = (ground - heel[:, 1]) / leg_len
+            fr.heel_height_frac[s] = (ground[s] - heel[:, 1]) / leg_len
         S[f"{s}_contact"] = contact[s]
         fr.stance_body_lean[s] = K.lean_angle_deg(ankle, sh_mid, sign)
         fr.stance_leg_lean[s] = K.lean_angle_deg(ankle, hip_mid, sign)
@@ -358,7 +363,11 @@ def _frames(seq: PoseSequence, view: ViewEstimate, settings: MeasureSettings) ->
     S["hip_x_frac"] = travel - _nanmedian(travel)
     S["hip_y_frac"] = (_nanmedian(hip_mid[:, 1]) - hip_mid[:, 1]) / leg_len
     S["hip_speed_lps"] = speed_fwd
-    S["flight"] = flight_mask(lc, rc, feet_known)
+    S["flight"] = fc.flight
+    hs = settings.holds
+    for s in SIDES:
+        S[f"{s}_lifted"] = clear_of_ground(S[f"{s}_foot_height_frac"], contact[s], elevation[s],
+                                           elevation[OTHER[s]], hs)
     return fr
 
 
@@ -372,8 +381,10 @@ def frame_series(seq: PoseSequence, view: ViewEstimate,
     ground; the ankles' midpoint when both are; NaN in flight), ``{side}_heel_rise_frac``
     (heel above toe over foot length). Front view only: ``{side}_knee_tracking_deg``.
     Any view: ``{side}_thigh_elevation_deg`` (thigh from the vertical, from the knee's height
-    below the hip; unsigned), ``{side}_foot_height_frac`` (lowest foot point above the ground line,
-    leg lengths), ``{side}_contact`` and ``flight`` (bool), ``head_rel_y_frac`` (head centre above
+    below the hip; unsigned), ``{side}_foot_height_frac`` (lowest foot point above that foot's own
+    ground level, leg lengths), ``{side}_contact`` and ``flight`` (bool; see
+    :func:`formcheck.events.foot_contacts`), ``{side}_lifted`` (bool: the foot clearly off the
+    ground, see :func:`formcheck.events.clear_of_ground`), ``head_rel_y_frac`` (head centre above
     the shoulder midpoint, torso lengths), ``hip_x_frac`` (hip midpoint's travel over the ground,
     forward, from its median, leg lengths), ``hip_speed_lps`` (its forward speed over the ground, leg
     lengths per second; a camera panning to follow the athlete is taken out, using the feet on the
@@ -407,6 +418,18 @@ def _onsets(mask: np.ndarray) -> np.ndarray:
     return starts[starts > 0]
 
 
+def _settled_above(at_rest: np.ndarray, height: np.ndarray, floor: float, t: np.ndarray, min_s: float) -> np.ndarray:
+    """Frames where a foot has come to rest above ``floor`` for at least ``min_s``: set down on
+    another spot of the floor, which a camera looking down shows higher than where it stood."""
+    out = np.zeros(len(t), dtype=bool)
+    dt = float(np.median(np.diff(t))) if len(t) > 1 else 0.0
+    for a, b in zip(*runs(at_rest)):
+        h = height[a:b][np.isfinite(height[a:b])]
+        if t[b - 1] - t[a] + dt >= min_s and h.size and np.median(h) >= floor:
+            out[a:b] = True
+    return out
+
+
 def _peaks_by_side(fr: _Frames, key: str, settings: PeakSettings) -> dict[str, np.ndarray]:
     return {s: find_rep_peaks(fr.series[key.format(side=s)], fr.t, settings) for s in SIDES}
 
@@ -415,12 +438,15 @@ def _find_reps(fr: _Frames, event: str, settings: MeasureSettings) -> _Reps:
     n = len(fr.t)
     side_view = np.isfinite(fr.forward)
     if event == "hold":
-        hs = holds(fr.contact["left"], fr.contact["right"], fr.t, settings.holds)
+        feet = np.stack([K.nanmean_points([fr.seq.xy[:, LEG[s][3]], fr.seq.xy[:, LEG[s][4]]]) for s in SIDES], axis=1)
+        hs = holds(fr.contact["left"], fr.contact["right"], fr.t, settings.holds,
+                   clear=(fr.series["left_lifted"], fr.series["right_lifted"]), feet_xy=feet, leg_len_px=fr.leg_len_px)
         sides = [h[0] for h in hs]
         start = np.array([h[1] for h in hs], dtype=np.intp)
         end = np.array([h[2] - 1 for h in hs], dtype=np.intp)
         # the contact test lets the free foot go only once it is clear of the ground: move each edge
-        # out to where the foot really left (came back to) the ground
+        # out to where the foot really left (came back to) the ground, or came to rest (a foot set
+        # down on another spot of the floor may read higher than where it stood before)
         for i, s in enumerate(sides):
             free = OTHER[s]
             h = fr.series[f"{free}_foot_height_frac"]
@@ -431,6 +457,9 @@ def _find_reps(fr: _Frames, event: str, settings: MeasureSettings) -> _Reps:
             if rest.size >= 5:
                 med = float(np.median(rest))
                 floor = max(floor, med + 4.0 * 1.4826 * float(np.median(np.abs(rest - med))))
+            # ... while the standing foot stays on the ground, until the free foot settles on the floor
+            h = np.where(_settled_above(fr.at_rest[free], h, floor, fr.t, settings.contacts.min_support_s)
+                         | fr.series[f"{s}_lifted"], -np.inf, h)
             lo = end[i - 1] + 1 if i > 0 else 0
             while start[i] > lo and h[start[i] - 1] >= floor:
                 start[i] -= 1
@@ -451,10 +480,9 @@ def _find_reps(fr: _Frames, event: str, settings: MeasureSettings) -> _Reps:
         return _Reps(event, [None] * k, frames, start, end, per, [None] * k, [None] * k,
                      list(zip(start.tolist(), end.tolist())))
 
-    key = None
     if event == "step":
-        by_side = {s: _onsets(fr.contact[s]) for s in SIDES}
-    elif event == "lift":
+        return _step_reps(fr, settings)
+    if event == "lift":
         key = "{side}_thigh_deg" if side_view else "{side}_thigh_elevation_deg"
         by_side = _peaks_by_side(fr, key, settings.lift_peaks)
     elif event == "flexion":
@@ -463,37 +491,86 @@ def _find_reps(fr: _Frames, event: str, settings: MeasureSettings) -> _Reps:
     else:  # pragma: no cover - checked by measure()
         raise ValueError(event)
 
-    # event times between frames, for the periods (cadence, cycles): peak tops / touchdowns
-    if key is not None:
-        times = {s: peak_centres_s(fr.series[key.format(side=s)], fr.t, by_side[s]) for s in SIDES}
-    else:
-        times = {s: np.array([touchdown_time_s(fr.landing_point(s, int(f)), fr.t, int(f),
-                                               0.5 * settings.contacts.max_speed_lps * fr.leg_len_px)
-                              for f in by_side[s]]) for s in SIDES}
+    # event times between frames, for the periods (cadence, cycles): peak tops
+    times = {s: peak_centres_s(fr.series[key.format(side=s)], fr.t, by_side[s]) for s in SIDES}
     period_by_side = {s: local_period_s(by_side[s], fr.t, times_s=times[s]) for s in SIDES}
     items = sorted((int(f), s, float(per)) for s in SIDES for f, per in zip(by_side[s], period_by_side[s]))
     frames = np.array([i[0] for i in items], dtype=np.intp)
     sides = [i[1] for i in items]
     period = np.array([i[2] for i in items], dtype=np.float64)
-    if event == "step":
-        nxt = np.concatenate((frames[1:] - 1, [n - 1])) if len(frames) else frames
-        if len(frames) > 1:
-            nxt[-1] = min(n - 1, frames[-1] + int(np.median(np.diff(frames))) - 1)
-        start, end = frames.copy(), nxt
-        swing_win = []
-        for f, s, per in zip(frames, sides, period):
-            prev = by_side[s][by_side[s] < f]
-            if prev.size:
-                a = int(prev[-1])
-            elif np.isfinite(per):
-                a = int(np.searchsorted(fr.t, fr.t[f] - per))
-            else:
-                a = 0
-            swing_win.append((a, int(f)))
-        return _Reps(event, sides, frames, start, end, period, list(sides), list(sides), swing_win)
     start, end = rep_extents(frames, n)
     return _Reps(event, sides, frames, start, end, period, list(sides), [OTHER[s] for s in sides],
                  list(zip(start.tolist(), end.tolist())))
+
+
+def _step_reps(fr: _Frames, settings: MeasureSettings) -> _Reps:
+    """Each foot landing is a rep. Landings of both feet are counted together (a label the pose
+    model swapped does not lose or add a step; see :func:`formcheck.events.step_onsets`), each
+    step's interval is the mean of those to its neighbouring steps (times between frames), and a
+    leg's cycle is two steps. When the hip bobs at half the interval found (it bobs once per step,
+    whichever foot lands), one foot's landings were missed: the steps are half as long."""
+    n = len(fr.t)
+    xy = fr.seq.xy
+    foot_x = np.stack([K.nanmean_points([xy[:, LEG[s][3]], xy[:, LEG[s][4]]])[:, 0] - fr.ground_x for s in SIDES],
+                      axis=1)
+    frames, sides = step_onsets(fr.contact["left"], fr.contact["right"], fr.t, foot_x, fr.leg_len_px)
+    slow_px_s = 0.5 * settings.contacts.max_speed_lps * fr.leg_len_px
+    times = np.array([touchdown_time_s(fr.landing_point(s, int(f)), fr.t, int(f), slow_px_s)
+                      for f, s in zip(frames, sides)])
+    period = _two_step_periods(times)
+    typical = 0.5 * _nanmedian(period)
+    if np.isfinite(typical):
+        bob = dominant_period_s(fr.series["hip_y_frac"], fr.t, settings.half_step_range[0] * typical,
+                                settings.half_step_range[1] * typical)
+        if np.isfinite(bob):
+            period = period * (bob / typical)
+    by_side = {s: frames[np.array([x == s for x in sides], dtype=bool)] for s in SIDES} if len(frames) else \
+        {s: frames for s in SIDES}
+    nxt = np.concatenate((frames[1:] - 1, [n - 1])) if len(frames) else frames
+    if len(frames) > 1:
+        nxt[-1] = min(n - 1, frames[-1] + int(np.median(np.diff(frames))) - 1)
+    start, end = frames.copy(), nxt
+    swing_win = []
+    for f, s, per in zip(frames, sides, period):
+        prev = by_side[s][by_side[s] < f]
+        if prev.size:
+            a = int(prev[-1])
+        elif np.isfinite(per):
+            a = int(np.searchsorted(fr.t, fr.t[f] - per))
+        else:
+            a = 0
+        swing_win.append((a, int(f)))
+    return _Reps("step", list(sides), frames, start, end, period, list(sides), list(sides), swing_win)
+
+
+def _two_step_periods(times: np.ndarray, max_ratio: float = 1.8) -> np.ndarray:
+    """A leg's cycle (two steps) at each step, from the times of both feet's landings in order,
+    whichever labels they got: half the time from two steps before to two steps after (so that
+    frame timing jitter counts less), else the time from the step before to the step after, else
+    twice an adjacent step interval. A step interval more than ``max_ratio`` times the median (a
+    missed landing or a pause) is not used; where nothing is left, twice the median."""
+    T = np.asarray(times, dtype=np.float64)
+    k = T.size
+    out = np.full(k, np.nan)
+    if k < 2:
+        return out
+    d = np.diff(T)
+    typical = float(np.median(d))
+    d = np.where(d <= max_ratio * typical, d, np.nan)       # NaN: not used
+    # the sum of the intervals from step i - r to step i + r (NaN if any is unusable or out of the clip)
+    c = np.concatenate(([0.0], np.cumsum(np.nan_to_num(d))))
+    bad = np.concatenate(([0], np.cumsum(~np.isfinite(d))))
+    i = np.arange(k)
+    for r, scale in ((2, 0.5), (1, 1.0)):
+        lo, hi = i - r, i + r
+        ok = (lo >= 0) & (hi <= k - 1)
+        lo_c, hi_c = np.clip(lo, 0, k - 1), np.clip(hi, 0, k - 1)
+        span = np.where(ok & (bad[hi_c] - bad[lo_c] == 0), c[hi_c] - c[lo_c], np.nan)
+        out = np.where(np.isfinite(out), out, scale * span)
+    prev = np.concatenate(([np.nan], d))
+    nxt = np.concatenate((d, [np.nan]))
+    out = np.where(np.isfinite(out), out, 2.0 * np.where(np.isfinite(prev), prev, nxt))
+    return np.where(np.isfinite(out), out, 2.0 * typical)
 
 
 # ============================================================================ metrics
@@ -582,7 +659,11 @@ def _stance_frames(fr: _Frames, reps: _Reps, i: int) -> np.ndarray:
     s = reps.stance[i]
     frames = np.arange(a, b + 1)
     if s is None:
-        on = fr.contact["left"][a:b + 1] & fr.contact["right"][a:b + 1]
+        # both feet down; a foot the pose model does not see at all (the far foot, hidden) does not
+        # say otherwise, as long as the other one is seen down
+        seen = {x: np.isfinite(fr.series[f"{x}_foot_height_frac"][a:b + 1]) for x in SIDES}
+        on = (fr.contact["left"][a:b + 1] | ~seen["left"]) & (fr.contact["right"][a:b + 1] | ~seen["right"]) & \
+            (fr.contact["left"][a:b + 1] | fr.contact["right"][a:b + 1])
     else:
         on = fr.contact[s][a:b + 1]
     return frames[on]
@@ -702,7 +783,12 @@ def _cadence(fr: _Frames, reps: _Reps, st: MeasureSettings) -> _PerRep:
     if reps.hold:
         return _empty(k, "a hold has no cadence")
     per_side_active = {s: sum(1 for x in reps.side if x == s) for s in SIDES}
-    active = sum(1 for s in SIDES if per_side_active[s] >= max(2, 0.25 * k)) if reps.event != "raise" else 1
+    if reps.event == "raise":
+        active = 1
+    elif reps.event == "step":
+        active = 2                    # both feet land, and a rep's period is a leg's cycle (two steps)
+    else:
+        active = sum(1 for s in SIDES if per_side_active[s] >= max(2, 0.25 * k))
     vals = np.where(np.isfinite(reps.period_s), 60.0 * max(active, 1) / reps.period_s, np.nan)
     return _PerRep(vals, np.asarray(reps.frame, dtype=np.intp).copy(),
                    reason=None if np.isfinite(vals).any() else "fewer than two reps on a side")
@@ -765,8 +851,14 @@ def _sway(fr: _Frames, reps: _Reps, st: MeasureSettings) -> _PerRep:
     for i in range(k):
         a, b = int(reps.start[i]), int(reps.end[i])
         # the hip relative to the standing foot, which stays put on the ground (so a camera that pans
-        # does not count as sway); the foot's points are averaged and smoothed over sway_ref_s
-        foot = K.nanmean_points([xy[a:b + 1, lm] for lm in LEG[reps.stance[i]][2:]])[:, 0]
+        # does not count as sway); the foot's points are averaged and smoothed over sway_ref_s. The
+        # standing foot is the one on the ground in each frame (the pose model may swap the legs'
+        # labels for a while), the hold's side where that is unclear
+        s = reps.stance[i]
+        o = OTHER[s]
+        swapped = (fr.contact[o] & fr.series[f"{s}_lifted"] & ~fr.contact[s])[a:b + 1]
+        own, other = (K.nanmean_points([xy[a:b + 1, lm] for lm in LEG[side][2:]])[:, 0] for side in (s, o))
+        foot = np.where(swapped, other, own)
         ref = _moving_mean(foot, fr.t[a:b + 1], st.sway_ref_s)
         x = hip_x[a:b + 1] - ref
         x = x[np.isfinite(x)]

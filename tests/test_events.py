@@ -8,9 +8,13 @@ from formcheck.events import (
     HoldSettings,
     PeakSettings,
     cadence_spm,
+    clear_of_ground,
     contact_mask,
+    dominant_period_s,
     find_rep_peaks,
     flight_mask,
+    foot_contacts,
+    foot_ground_levels,
     foot_motion,
     ground_line,
     ground_line_from_contacts,
@@ -19,7 +23,9 @@ from formcheck.events import (
     peak_centres_s,
     peak_times_s,
     rep_extents,
+    rolling_percentile,
     runs,
+    step_onsets,
     touchdown_time_s,
 )
 
@@ -95,10 +101,11 @@ def test_a_peak_on_missing_frames_is_dropped_and_the_others_kept():
 
 
 # ---------------------------------------------------------------------------- contacts
-def _hopping_foot(fps, period_s=0.6, contact_frac=0.5, ground=900.0, hop_px=120.0, n_s=6.0):
-    """A foot that sits still on the ground for ``contact_frac`` of each period, then swings."""
+def _hopping_foot(fps, period_s=0.6, contact_frac=0.5, ground=900.0, hop_px=120.0, n_s=6.0, lag_s=0.0):
+    """A foot that sits still on the ground for ``contact_frac`` of each period, then swings
+    (``lag_s`` later than a foot with no lag)."""
     t = np.arange(0, n_s, 1 / fps)
-    phase = (t % period_s) / period_s
+    phase = ((t - lag_s) % period_s) / period_s
     swing = phase >= contact_frac
     u = np.where(swing, (phase - contact_frac) / (1 - contact_frac), 0.0)
     y = ground - hop_px * np.sin(np.pi * u)
@@ -243,3 +250,195 @@ def test_cadence_counts_both_legs():
     assert cadence_spm({"left": left, "right": np.array([], dtype=int)}, t) == pytest.approx(90.0)
     assert cadence_spm({"both": np.arange(0, 1200, 120)}, t) == pytest.approx(30.0)
     assert np.isnan(cadence_spm({"left": np.array([5])}, t))
+
+
+# ---------------------------------------------------------------------------- each foot's own ground
+def test_rolling_percentile_is_the_percentile_of_each_window():
+    rng = np.random.default_rng(5)
+    t = np.arange(0, 4, 1 / 30)
+    x = rng.normal(0, 1, t.size)
+    x[rng.random(t.size) < 0.2] = np.nan
+    got = rolling_percentile(x, t, 1.0, 90.0)          # 1 s = 31 frames: 15 either side
+    for i in (0, 7, 60, 119):
+        w = x[max(0, i - 15):i + 16]
+        assert got[i] == pytest.approx(np.nanpercentile(w, 90.0))
+    # every few frames, interpolated in between: the same at the frames worked out
+    sparse = rolling_percentile(x, t, 1.0, 90.0, step_s=0.2)
+    np.testing.assert_allclose(sparse[::6], got[::6])
+    assert np.isnan(rolling_percentile(np.full(10, np.nan), np.arange(10.0), 1.0, 50.0)).all()
+
+
+@pytest.mark.parametrize("fps", [30, 60])
+def test_each_foot_is_judged_against_its_own_ground(fps):
+    # marching feet, each down 60 % of the time; the far one stands 12 px (3 % of the 400 px leg)
+    # higher in the image, as a camera at hip height sees it: more than the 2.5 % a shared ground
+    # line allows
+    t, near, near_truth = _hopping_foot(fps, contact_frac=0.6, ground=900.0)
+    _, far, far_truth = _hopping_foot(fps, contact_frac=0.6, ground=888.0, lag_s=0.3)
+    fc = foot_contacts(np.stack([far, near], axis=1), t, 400.0)
+    np.testing.assert_allclose(fc.ground_y[:, 0], 888.0)
+    np.testing.assert_allclose(fc.ground_y[:, 1], 900.0)
+    np.testing.assert_array_equal(fc.contact[:, 0], far_truth)
+    np.testing.assert_array_equal(fc.contact[:, 1], near_truth)
+    assert not fc.flight.any()                            # one foot is always down
+    # one line for both feet (the lowest level) never finds the far foot down
+    shared = ground_line(np.concatenate([far, near], axis=1)[..., 1], t)
+    fm = foot_motion(far, shared, 400.0, t)
+    assert not contact_mask(fm.height_frac, fm.still_lps, t).any()
+
+
+def test_a_foot_held_up_for_long_does_not_make_its_own_ground():
+    fps, leg = 30, 400.0
+    t = np.arange(0, 10, 1 / fps)
+    held = (t >= 1.0) & (t < 9.0)                          # 8 s up: longer than the 3 s ground window
+    stand = np.stack([np.full_like(t, 500.0), np.full_like(t, 900.0)], axis=1)
+    free = np.stack([np.full_like(t, 560.0), np.where(held, 900.0 - 0.1 * leg, 900.0)], axis=1)
+    feet = np.stack([np.stack([stand, stand + [60, 0]], 1), np.stack([free, free + [60, 0]], 1)], axis=1)
+    fc = foot_contacts(feet, t, leg)
+    assert fc.contact[:, 0].all()
+    assert fc.contact[~held, 1].all() and not fc.contact[held, 1].any()
+    # the long window keeps the ground within ground_drift_frac of where the foot stood
+    cs = ContactSettings()
+    assert np.all(fc.height_frac[held, 1] >= 0.1 - cs.ground_drift_frac - 1e-9)
+    # with no longer window to check it against, the held foot would become its own ground
+    short = foot_contacts(feet, t, leg, ContactSettings(ground_long_window_s=cs.ground_window_s))
+    assert short.contact[(t >= 4) & (t < 6), 1].all()
+
+
+def test_landing_height_follows_the_jitter_and_a_noisy_stance_holds():
+    # a standing foot whose landmarks wander +-0.04 leg lengths (slowly, as smoothed pose-model
+    # jitter does), beside a foot circling high in the air
+    fps, leg = 60, 400.0
+    t = np.arange(0, 6, 1 / fps)
+    y = 900.0 + 0.04 * leg * np.sin(2 * np.pi * 1.3 * t)
+    stand = np.stack([np.full_like(t, 500.0), y], axis=1)
+    swing = np.stack([600 + 60 * np.cos(4 * np.pi * t), 700 + 60 * np.sin(4 * np.pi * t)], axis=1)
+    feet = np.stack([np.stack([stand, stand + [60, 0]], 1), np.stack([swing, swing + [60, 0]], 1)], axis=1)
+    fc = foot_contacts(feet, t, leg)
+    assert fc.contact[:, 0].all() and not fc.contact[:, 1].any()
+    # a fixed landing height of max_height_frac would break that stance again and again
+    fm = foot_motion(feet[:, 0], fc.ground_y[:, 0], leg, t)
+    fixed = contact_mask(fm.height_frac, fm.still_lps, t)
+    assert len(runs(~fixed)[0]) >= 5
+
+
+def test_hysteresis_keeps_a_contact_until_the_release_height():
+    t = np.arange(0, 1, 1 / 30)
+    h = np.array([0.00, 0.05, 0.02, 0.06, 0.09, 0.09, 0.05, 0.02, 0.05, 0.10] + [0.2] * 20)[:, None]
+    v = np.zeros_like(h)
+    got = contact_mask(h, v, t, landing_frac=0.03, release_frac=0.07)
+    # lands at 0.00 and stays down up to 0.07, leaves at 0.09 (two frames: longer than
+    # min_break_s); lands again at 0.02, and the frames beside it within 0.07 (the foot on its
+    # way down and up) are down too, until 0.10
+    np.testing.assert_array_equal(got[:10], [1, 1, 1, 1, 0, 0, 1, 1, 1, 0])
+    assert not got[10:].any()
+    # no hysteresis: only the frames below 0.025, and the one-frame break between two of them
+    np.testing.assert_array_equal(np.flatnonzero(contact_mask(h, v, t)), [0, 1, 2, 7])
+
+
+def test_flight_needs_a_minimum_time_off_the_ground():
+    t = np.arange(12) / 30.0
+    lc = np.array([1, 1, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1], dtype=bool)
+    rc = np.zeros(12, dtype=bool)
+    np.testing.assert_array_equal(flight_mask(lc, rc, t_s=t, min_s=0.05),
+                                  [0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0])   # one frame (33 ms) is not flight
+    np.testing.assert_array_equal(flight_mask(lc, rc), ~lc)
+
+
+def test_a_foot_still_while_no_foot_is_down_holds_the_athlete_up():
+    # a camera looking down: standing on both feet, the athlete lifts the right foot and circles
+    # it in the air, and the left foot steps to a spot 60 px (0.15 leg) higher in the image and
+    # stands there; nothing stays still in the air
+    fps, leg = 30, 400.0
+    t = np.arange(0, 4, 1 / fps)
+    up, moved = t >= 0.5, t >= 2.0
+    left = np.stack([np.where(moved, 520.0, 500.0), np.where(moved, 840.0, 900.0)], axis=1)
+    right = np.stack([np.where(up, 600 + 60 * np.cos(4 * np.pi * t), 660.0),
+                      np.where(up, 700 + 60 * np.sin(4 * np.pi * t), 900.0)], axis=1)
+    feet = np.stack([np.stack([left, left + [60, 0]], 1), np.stack([right, right + [60, 0]], 1)], axis=1)
+    fc = foot_contacts(feet, t, leg)
+    assert fc.contact[:, 0].all() and not fc.flight.any()
+    np.testing.assert_allclose(fc.ground_y[moved, 0], 840.0)
+    np.testing.assert_array_equal(fc.contact[:, 1], ~up)
+
+
+def test_clear_of_ground():
+    h = np.array([0.0, 0.2, 0.0, 0.0, 0.05, np.nan])
+    contact = np.array([1, 0, 0, 1, 0, 0], dtype=bool)
+    thigh = np.array([60.0, 10.0, 70.0, 70.0, 10.0, np.nan])
+    other = np.array([0.0, 0.0, 0.0, 40.0, 0.0, 0.0])
+    # raised thigh (even on a foot read as down), high foot, raised thigh, thigh raised only 30 deg
+    # more than the other (a camera looking down foreshortens both), low foot, unseen
+    np.testing.assert_array_equal(clear_of_ground(h, contact, thigh, other), [1, 1, 1, 0, 0, 0])
+    np.testing.assert_array_equal(clear_of_ground(h, contact), [0, 1, 0, 0, 0, 0])
+
+
+def test_a_hold_survives_a_swap_of_the_leg_labels():
+    fps, leg = 30, 400.0
+    t = np.arange(0, 6, 1 / fps)
+    on = (t >= 0.5) & (t < 5.5)                       # standing on the left, the right foot up
+    lc, rc = np.ones_like(t, dtype=bool), ~on
+    lclear, rclear = np.zeros_like(on), on.copy()
+    xy = np.zeros((len(t), 2, 2))
+    xy[:, 0] = (100.0, 900.0)
+    xy[:, 1] = np.where(on[:, None], (140.0, 800.0), (160.0, 900.0))
+    swap = (t >= 2.0) & (t < 2.4)                      # the pose model swaps the legs for 0.4 s
+    lc, rc = np.where(swap, rc, lc), np.where(swap, lc, rc)
+    lclear, rclear = np.where(swap, rclear, lclear), np.where(swap, lclear, rclear)
+    xy[swap] = xy[swap][:, ::-1]
+    expected = [("left", int(np.argmax(on)), int(len(t) - np.argmax(on[::-1])))]
+    assert holds(lc, rc, t, clear=(lclear, rclear), feet_xy=xy, leg_len_px=leg) == expected
+    assert holds(lc, rc, t, clear=(lclear, rclear)) == expected      # 0.4 s is too short for a hold of its own
+    # without bridging swaps, each label's stretch alone: 1.5 s and 3.1 s, both on the left
+    assert [h[0] for h in holds(lc & ~swap, rc & ~swap, t, clear=(lclear & ~swap, rclear & ~swap))] == ["left", "left"]
+
+
+def test_a_real_change_of_standing_leg_makes_two_holds():
+    fps, leg = 30, 400.0
+    t = np.arange(0, 6, 1 / fps)
+    first = (t >= 0.5) & (t < 2.5)
+    second = (t >= 2.5) & (t < 5.5)
+    lc, rc = ~second, ~first                          # left stands, then the right (no pause between)
+    xy = np.zeros((len(t), 2, 2))
+    xy[:, 0] = np.where(second[:, None], (100.0, 780.0), (100.0, 900.0))
+    xy[:, 1] = np.where(first[:, None], (300.0, 780.0), (300.0, 900.0))
+    clear = (second, first)
+    got = holds(lc, rc, t, clear=clear, feet_xy=xy, leg_len_px=leg)
+    assert [(h[0], h[1], h[2]) for h in got] == [("left", 15, 75), ("right", 75, 165)]
+    # standing on the same spot under the other label: a swap, one hold
+    xy[second, 1] = xy[second, 0] = (100.0, 900.0)
+    assert [h[0] for h in holds(lc, rc, t, clear=clear, feet_xy=xy, leg_len_px=leg)] == ["right"]
+
+
+def test_step_onsets_count_each_landing_once_through_label_swaps():
+    n = 100
+    t = np.arange(n) / 30.0
+    true_l, true_r = np.zeros(n, bool), np.zeros(n, bool)
+    x_l, x_r = np.zeros(n), np.zeros(n)
+    for k, f in enumerate(range(0, n, 10)):           # a landing every 10 frames, feet in turn
+        (true_l if k % 2 == 0 else true_r)[f:f + 4] = True
+        (x_l if k % 2 == 0 else x_r)[f:] = 100.0 * k
+    frames, sides = step_onsets(true_l, true_r, t)
+    np.testing.assert_array_equal(frames, np.arange(10, n, 10))
+    assert sides[:2] == ["right", "left"]
+    # labels swapped from the middle of one stance (frame 42) to the middle of another (62)
+    swap = (np.arange(n) >= 42) & (np.arange(n) < 62)
+    lab_l, lab_r = np.where(swap, true_r, true_l), np.where(swap, true_l, true_r)
+    xl, xr = np.where(swap, x_r, x_l), np.where(swap, x_l, x_r)
+    feet_x = np.stack([xl, xr], axis=1)
+    np.testing.assert_array_equal(step_onsets(lab_l, lab_r, t)[0], np.arange(10, n, 10))
+    np.testing.assert_array_equal(step_onsets(lab_l, lab_r, t, feet_x, 400.0)[0], np.arange(10, n, 10))
+    # a frame lost at each swap (both labels off while the points jump): only the foot's
+    # position tells a swap from a new step
+    lab_l[[42, 62]] = lab_r[[42, 62]] = False
+    np.testing.assert_array_equal(step_onsets(lab_l, lab_r, t, feet_x, 400.0)[0], np.arange(10, n, 10))
+    assert len(step_onsets(lab_l, lab_r, t)[0]) == len(np.arange(10, n, 10)) + 2
+
+
+def test_dominant_period():
+    rng = np.random.default_rng(2)
+    t = np.arange(0, 6, 1 / 30)
+    x = np.sin(2 * np.pi * t / 0.4) + rng.normal(0, 0.3, t.size) + 0.2 * t    # with a drift
+    assert dominant_period_s(x, t, 0.25, 0.6) == pytest.approx(0.4, abs=0.01)
+    assert np.isnan(dominant_period_s(x, t, 0.1, 0.3))      # half a period: the signal is opposite, not alike
+    assert np.isnan(dominant_period_s(np.ones_like(t), t, 0.2, 0.6))
