@@ -653,7 +653,7 @@ def test_real_single_leg_balance_is_one_hold_on_the_left_leg(cam):
     """A real athlete (pose2sim clips, 1.7 s at 60 fps, filmed from the front and from behind,
     both from above) stands on the left leg while the right leg sweeps behind: in view, the right
     foot leaves the floor around frame 15-20 and is back around frame 85-90."""
-    seq = _fixture(f"pose2sim_singleperson_cam{cam}")
+    seq = _fixture(f"pose2sim_balance_view{cam}")
     m = measure(seq, ["hold_s", "sway_frac", "reps"], rep_event="hold")
     assert [r.side for r in m.reps] == ["left"]
     r = m.reps[0]
