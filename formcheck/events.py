@@ -506,7 +506,7 @@ class FootContacts:
     hip_rel_vx: np.ndarray      # (n,) the hip's horizontal speed over the ground, px/s (NaN without a hip)
 
 
-def _moving_mean(x: np.ndarray, t: np.ndarray, window_s: float) -> np.ndarray:
+def moving_mean(x: np.ndarray, t: np.ndarray, window_s: float) -> np.ndarray:
     """Centred moving mean over ``window_s`` (NaN-aware; shorter at the ends)."""
     if len(x) < 2:
         return np.asarray(x, dtype=np.float64).copy()
@@ -549,7 +549,7 @@ def foot_contacts(feet_xy: np.ndarray, t_s: np.ndarray, leg_len_px: float,
     fm = foot_motion(pts, np.repeat(first, k, axis=1), leg_len_px, t, cs)
     hip = None if hip_x is None else np.asarray(hip_x, dtype=np.float64)
     hip_vx = np.gradient(hip, t) if hip is not None and n > 1 else np.full(n, np.nan)
-    travel_lps = _moving_mean(np.abs(hip_vx - fm.ground_vx) / leg_len_px, t, cs.ground_velocity_window_s)
+    travel_lps = moving_mean(np.abs(hip_vx - fm.ground_vx) / leg_len_px, t, cs.ground_velocity_window_s)
     limit = np.fmax(cs.max_speed_lps, cs.travel_speed_frac * np.nan_to_num(travel_lps))
     with np.errstate(invalid="ignore"):
         still = (fm.still_lps < limit[:, None]).reshape(n, m, k)

@@ -57,6 +57,7 @@ from formcheck.events import (
     foot_contacts,
     holds,
     local_period_s,
+    moving_mean,
     peak_centres_s,
     rep_extents,
     runs,
@@ -859,28 +860,13 @@ def _sway(fr: _Frames, reps: _Reps, st: MeasureSettings) -> _PerRep:
         swapped = (fr.contact[o] & fr.series[f"{s}_lifted"] & ~fr.contact[s])[a:b + 1]
         own, other = (K.nanmean_points([xy[a:b + 1, lm] for lm in LEG[side][2:]])[:, 0] for side in (s, o))
         foot = np.where(swapped, other, own)
-        ref = _moving_mean(foot, fr.t[a:b + 1], st.sway_ref_s)
+        ref = moving_mean(foot, fr.t[a:b + 1], st.sway_ref_s)
         x = hip_x[a:b + 1] - ref
         x = x[np.isfinite(x)]
         if x.size >= 3:
             vals[i] = float(np.sqrt(np.mean((x - x.mean()) ** 2)) / fr.leg_len_px)
             ev[i] = int(reps.frame[i])
     return _PerRep(vals, ev)
-
-
-def _moving_mean(x: np.ndarray, t: np.ndarray, window_s: float) -> np.ndarray:
-    """Centred moving mean over ``window_s`` (NaN-aware; shorter at the ends)."""
-    if len(x) < 2:
-        return x.copy()
-    half = max(0, int(round(0.5 * window_s / float(np.median(np.diff(t))))))
-    ok = np.isfinite(x)
-    c = np.concatenate(([0.0], np.cumsum(np.where(ok, x, 0.0))))
-    m = np.concatenate(([0], np.cumsum(ok)))
-    i = np.arange(len(x))
-    lo, hi = np.maximum(i - half, 0), np.minimum(i + half + 1, len(x))
-    cnt = m[hi] - m[lo]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(cnt > 0, (c[hi] - c[lo]) / np.maximum(cnt, 1), np.nan)
 
 
 def _heel_rise(fr: _Frames, reps: _Reps, st: MeasureSettings) -> _PerRep:

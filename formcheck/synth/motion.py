@@ -1229,7 +1229,7 @@ class _Motion:
         out: dict[str, Any] = {}
         per_side: dict[str, dict[str, Any]] = {s: {} for s in SIDES}
         reps = self.reps_in(lo, hi)
-        stance = _stance_side(contact, t)
+        stance = stance_side(contact, t)
         stance = np.where(sel, stance, -1)
 
         def rep_peak(series: dict[str, np.ndarray], when: str) -> None:
@@ -1351,7 +1351,7 @@ class _Motion:
         return float((A[0, 0] - H[0, 0]) / self.b.leg_m)
 
 
-def _stance_side(contact: np.ndarray, t: np.ndarray) -> np.ndarray:
+def stance_side(contact: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Per frame: 0 = left foot is the stance foot, 1 = right, -1 = none. With both feet down,
     the foot that has been down longer (for in-place drills both give the same ankle)."""
     n = len(t)

@@ -49,7 +49,7 @@ from formcheck.atomic import staged_outputs
 from formcheck.errors import FormcheckError
 from formcheck.landmarks import Landmark
 from formcheck.synth import motion as M
-from formcheck.synth.motion import Camera, SyntheticClip, project
+from formcheck.synth.motion import Camera, SyntheticClip, project, stance_side
 
 __all__ = [
     "BACKGROUNDS",
@@ -734,27 +734,6 @@ def _pseudo_world(xy: np.ndarray, camera: Camera) -> np.ndarray:
     return out
 
 
-def _stance_side(contact: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Per frame: 0 = left foot is the stance foot, 1 = right, -1 = none; with both feet down, the
-    foot that has been down longer (the motion model's rule)."""
-    n = len(t)
-    out = np.full(n, -1)
-    only_l = contact[:, 0] & ~contact[:, 1]
-    only_r = contact[:, 1] & ~contact[:, 0]
-    out[only_l], out[only_r] = 0, 1
-    both = np.flatnonzero(contact[:, 0] & contact[:, 1])
-    if both.size:
-        since = np.zeros((n, 2))
-        for k in range(2):
-            start = -np.inf
-            for i in range(n):
-                if contact[i, k] and (i == 0 or not contact[i - 1, k]):
-                    start = t[i] if i > 0 else -np.inf
-                since[i, k] = t[i] - start if contact[i, k] else -1
-        out[both] = np.where(since[both, 0] >= since[both, 1], 0, 1)
-    return out
-
-
 def _nanmedian(v) -> float:
     v = np.asarray(v, dtype=np.float64)
     v = v[np.isfinite(v)]
@@ -811,7 +790,7 @@ def _part_truth(P: np.ndarray, t: np.ndarray, contact: np.ndarray, events: list[
     period = 120.0 / params.cadence_spm if cyclic else (60.0 / params.cadence_spm if g.pattern == "both" else 0.0)
     plateau = 1.05 * float(np.max(np.diff(t))) + 1e-4
     reps = _reps_from_events(events, lo, hi, plateau)
-    stance = np.where(sel, _stance_side(contact, t), -1)
+    stance = np.where(sel, stance_side(contact, t), -1)
     names = set(model) - {"per_side"}
     out: dict[str, Any] = {k: model[k] for k in _COPIED if k in model}
     per_side: dict[str, dict[str, Any]] = {s: {} for s in ("left", "right")}
